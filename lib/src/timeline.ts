@@ -1,5 +1,8 @@
 import { type Clock, now as monotonicNow } from "./clock.js";
+import { showSvg } from "./display.js";
 import { argumentError, expectFunction, expectNumber, expectString } from "./errors.js";
+import { type TimelineChartOptions, timelineSvg } from "./timeline-chart.js";
+import { lanesOf, readTimeline, type TimelineTextOptions, timelineText } from "./timeline-text.js";
 
 /**
  * A recorder of what tasks did and when: spans (a lane, a label, a start, an end and a
@@ -49,6 +52,13 @@ export interface TimelineOptions {
   clock?: Clock;
 }
 
+/** A timeline as plain data: what `toJSON()` returns and `Timeline.fromJSON()` reads. */
+export interface TimelineJSON {
+  title?: string;
+  spans: Span[];
+  marks: Mark[];
+}
+
 /** A span that has started and not ended yet; call `end()` once it has. */
 export interface OpenSpan {
   /** Closes the span at the current time (or `at`) and records it. Only the first call counts. */
@@ -56,6 +66,54 @@ export interface OpenSpan {
 }
 
 const KINDS_DOC = "a non-empty string such as run, wait or blocked";
+
+// The handle begin() returns: one object per open span, holding what end() needs.
+class OpenSpanHandle implements OpenSpan {
+  #closed: Span | undefined;
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly list: Span[],
+    private readonly lane: string,
+    private readonly label: string,
+    private readonly kind: SpanKind,
+    private readonly start: number,
+  ) {}
+
+  end(at?: number): Span {
+    if (this.#closed) return this.#closed;
+    const end =
+      at === undefined ? this.timeline.now() : expectNumber("at", at, { min: this.start });
+    const span: Span = {
+      lane: this.lane,
+      label: this.label,
+      start: this.start,
+      end,
+      kind: this.kind,
+    };
+    this.#closed = span;
+    this.list.push(span);
+    return span;
+  }
+}
+
+async function settle<T>(
+  open: OpenSpan,
+  work: PromiseLike<T> | (() => PromiseLike<T> | T),
+): Promise<T> {
+  try {
+    return await (typeof work === "function" ? work() : work);
+  } finally {
+    open.end();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
 
 /** Records spans and marks on one clock; see the module documentation. */
 export class Timeline {
@@ -99,14 +157,7 @@ export class Timeline {
 
   /** The lanes in order of first appearance (spans and marks). */
   get lanes(): string[] {
-    const seen = new Set<string>();
-    const events: { lane: string; t: number }[] = [
-      ...this.#spans.map((s) => ({ lane: s.lane, t: s.start })),
-      ...this.#marks.map((m) => ({ lane: m.lane, t: m.at })),
-    ];
-    events.sort((a, b) => a.t - b.t);
-    for (const e of events) seen.add(e.lane);
-    return [...seen];
+    return lanesOf(this.#spans, this.#marks);
   }
 
   /** From the earliest start (or 0) to the latest end or mark, in ms. */
@@ -126,11 +177,14 @@ export class Timeline {
    * ```
    */
   span(lane: string, label: string, start: number, end: number, kind: SpanKind = "run"): Span {
-    expectString("lane", lane);
-    expectString("label", label, { allowEmpty: true });
-    expectNumber("start", start);
-    expectNumber("end", end, { min: start });
-    expectString("kind", kind);
+    // The hot path: plain typeof checks, the error helpers only run when a check fails.
+    if (typeof lane !== "string" || lane === "") expectString("lane", lane);
+    if (typeof label !== "string") expectString("label", label, { allowEmpty: true });
+    if (typeof start !== "number" || !Number.isFinite(start)) expectNumber("start", start);
+    if (typeof end !== "number" || !Number.isFinite(end) || end < start) {
+      expectNumber("end", end, { min: start });
+    }
+    if (typeof kind !== "string" || kind === "") throw argumentError("kind", KINDS_DOC, kind);
     const span: Span = { lane, label, start, end, kind };
     this.#spans.push(span);
     return span;
@@ -148,20 +202,65 @@ export class Timeline {
    * ```
    */
   begin(lane: string, label: string, kind: SpanKind = "run"): OpenSpan {
-    expectString("lane", lane);
-    expectString("label", label, { allowEmpty: true });
+    if (typeof lane !== "string" || lane === "") expectString("lane", lane);
+    if (typeof label !== "string") expectString("label", label, { allowEmpty: true });
     if (typeof kind !== "string" || kind === "") throw argumentError("kind", KINDS_DOC, kind);
-    const start = this.now();
-    let closed: Span | undefined;
-    return {
-      end: (at?: number) => {
-        if (closed) return closed;
-        const end = at === undefined ? this.now() : expectNumber("at", at, { min: start });
-        closed = { lane, label, start, end, kind };
-        this.#spans.push(closed);
-        return closed;
-      },
-    };
+    return new OpenSpanHandle(this, this.#spans, lane, label, kind, this.now());
+  }
+
+  /**
+   * Runs a synchronous `fn` now and records the time it took as a span (default kind
+   * `run`: it holds the thread). Returns what `fn` returns; if `fn` throws, the span is
+   * still recorded and the error passed on. Like wrapping a call in
+   * `console.time`/`console.timeEnd`. For async work use {@link Timeline.time}: an async
+   * function given here is recorded only until its first `await`.
+   *
+   * @example
+   * ```ts
+   * const total = tl.wrap("One", "count to 1e6", () => {
+   *   let n = 0;
+   *   for (let i = 0; i < 1e6; i++) n += i;
+   *   return n;
+   * });
+   * ```
+   */
+  wrap<T>(lane: string, label: string, fn: () => T, kind: SpanKind = "run"): T {
+    expectFunction("fn", fn);
+    const open = this.begin(lane, label, kind);
+    try {
+      return fn();
+    } finally {
+      open.end();
+    }
+  }
+
+  /**
+   * Records how long a promise takes to settle, from now until it fulfils or rejects,
+   * and resolves to its value (a rejection is recorded, then passed on). Give it a promise,
+   * or a function returning one (it is called now). The default kind is `wait`: an
+   * awaited promise is the task waiting without blocking the thread. Like
+   * `Promise.resolve(p).finally(record)`.
+   *
+   * @example
+   * ```ts
+   * await Promise.all([
+   *   tl.time("One", "sleep 1.5 s", sleep(1500)),
+   *   tl.time("Two", "sleep 1 s", () => sleep(1000)),
+   * ]); // two overlapping "wait" spans
+   * await tl.time("Two", "crunch", async () => blockingSleep(200), "blocked");
+   * ```
+   */
+  time<T>(
+    lane: string,
+    label: string,
+    work: PromiseLike<T> | (() => PromiseLike<T> | T),
+    kind: SpanKind = "wait",
+  ): Promise<T> {
+    // Bad arguments throw here, at the call; what `work` does is recorded and rejects.
+    if (typeof work !== "function" && !isThenable(work)) {
+      throw argumentError("work", "a promise or a function that returns one", work);
+    }
+    return settle(this.begin(lane, label, kind), work);
   }
 
   /**
@@ -180,5 +279,108 @@ export class Timeline {
     const mark: Mark = { lane, label, at, kind };
     this.#marks.push(mark);
     return mark;
+  }
+
+  /**
+   * The timeline as plain data, numbers as recorded (ms since the origin), ready for
+   * `JSON.stringify` and for {@link Timeline.fromJSON}.
+   *
+   * @example
+   * ```ts
+   * writeFileSync("run.json", JSON.stringify(tl));
+   * ```
+   */
+  toJSON(): TimelineJSON {
+    const json: TimelineJSON = {
+      spans: this.#spans.map((s) => ({ ...s })),
+      marks: this.#marks.map((m) => ({ ...m })),
+    };
+    if (this.title !== undefined) json.title = this.title;
+    return json;
+  }
+
+  /**
+   * Rebuilds a timeline from `toJSON()` output (or its JSON text), for saved runs. Every
+   * span and mark is checked; a bad one is named in the error. The new timeline's own
+   * clock starts now, so spans recorded on it later follow its own origin.
+   *
+   * @example
+   * ```ts
+   * const again = Timeline.fromJSON(readFileSync("run.json", "utf8"));
+   * again.show();
+   * ```
+   */
+  static fromJSON(json: TimelineJSON | string, options: { clock?: Clock } = {}): Timeline {
+    let value: unknown = json;
+    if (typeof json === "string") {
+      try {
+        value = JSON.parse(json);
+      } catch {
+        throw argumentError("json", "a timeline or its JSON text", json);
+      }
+    }
+    const data = readTimeline(value, "json");
+    const timeline = new Timeline(
+      data.title === undefined ? options : { ...options, title: data.title },
+    );
+    for (const s of data.spans) {
+      timeline.#spans.push({
+        lane: s.lane,
+        label: s.label,
+        start: s.start,
+        end: s.end,
+        kind: s.kind,
+      });
+    }
+    for (const m of data.marks) {
+      timeline.#marks.push({ lane: m.lane, label: m.label, at: m.at, kind: m.kind });
+    }
+    return timeline;
+  }
+
+  /**
+   * The timeline drawn as text for a terminal: one row per lane, `█` run, `░` wait,
+   * `▓` blocked, `•` marks, a time axis in seconds. See `timelineText` for the options.
+   *
+   * @example
+   * ```ts
+   * console.log(tl.toText({ width: 40 }));
+   * ```
+   */
+  toText(options?: TimelineTextOptions): string {
+    return timelineText(this, options);
+  }
+
+  /**
+   * The timeline drawn as a standalone SVG Gantt chart (Observable Plot): lanes on y,
+   * seconds on x, bars coloured by kind, a legend, a tooltip per span. See
+   * `timelineSvg` for the options.
+   *
+   * @example
+   * ```ts
+   * writeFileSync("run.svg", tl.toSVG({ caption: "Total elapsed time: 3.2 s" }));
+   * ```
+   */
+  toSVG(options?: TimelineChartOptions): string {
+    return timelineSvg(this, options);
+  }
+
+  /**
+   * Shows the chart in the notebook (through the display module, as an image), or its
+   * text rendering outside one. Takes the options of `timelineSvg`.
+   *
+   * @example
+   * ```ts
+   * tl.show({ title: "Synchronous", caption: "Total elapsed time: 3.2 s" });
+   * ```
+   */
+  show(options?: TimelineChartOptions): void {
+    const svg = timelineSvg(this, options);
+    const text = timelineText(this, {
+      title: options?.title,
+      xDomain: options?.xDomain,
+    });
+    const caption = options?.caption ? `\n${options.caption}` : "";
+    showSvg(svg, { text: text + caption });
   }
 }
