@@ -105,7 +105,7 @@ def stages() -> list[Stage]:
     ]
     return [
         Stage("notebook hygiene", [PY, "tools/nbclean.py", "check"], single),
-        Stage("format and lint", [str(BIN / "biome"), "ci", "--reporter=summary"], single),
+        Stage("format and lint", [str(BIN / "biome"), "ci", "--colors=off"], single),
         Stage("type check", [str(BIN / "tsc"), "-p", "lib/tsconfig.check.json"], single),
         Stage(
             "library tests",

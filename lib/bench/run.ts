@@ -42,5 +42,7 @@ writeFileSync(
     `Every ratio is measured against its peer in the same run. ${misses === 0 ? "All targets ok." : `${misses} target(s) missed.`}\n\n` +
     `${sections.join("\n\n")}\n`,
 );
-console.log(`\n${misses === 0 ? "all targets ok" : `${misses} target(s) MISS`}; written to lib/BENCH.md`);
+console.log(
+  `\n${misses === 0 ? "all targets ok" : `${misses} target(s) MISS`}; written to lib/BENCH.md`,
+);
 process.exitCode = misses === 0 ? 0 : 1;
