@@ -11,7 +11,7 @@ BIN    := node_modules/.bin
 KERNEL := $(VENV)/share/jupyter/kernels/tslab/kernel.json
 LIB_SOURCES := $(shell find lib/src -name '*.ts' 2>/dev/null)
 
-.PHONY: help setup lab test bench progress strip clean check-tools
+.PHONY: help setup lab test bench html progress strip clean check-tools
 
 help: ## Show this help
 	@echo "Async TypeScript: a notebook course on asynchronous programming"
@@ -56,6 +56,9 @@ test: setup ## Run every test and execute every notebook; ends with "N passed, N
 
 bench: setup ## Run the library's benchmarks (prints one line per target, ok or MISS)
 	node --expose-gc --import tsx lib/bench/run.ts
+
+html: setup ## Render every notebook, executed with its plots, to build/html
+	$(PY) tools/html.py
 
 progress: lib/dist/.built ## Show every exercise of the course and whether you passed it
 	@node lib/dist/bin/progress.js

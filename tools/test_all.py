@@ -4,7 +4,7 @@ Stages, in order (each runs even when an earlier one failed, so one run shows
 everything that is wrong):
 
 - notebook hygiene: committed notebooks carry no outputs, no execution counts, kernel tslab
-- format and lint (Biome)
+- format and lint (Biome for TypeScript, Ruff for the Python tools)
 - type check of the library, its tests and benchmarks (tsc)
 - the library's tests under node's test runner, with the coverage gate (c8)
 - the tools' tests (pytest): the notebook runner and its fixtures, the lab launcher
@@ -24,9 +24,9 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "node_modules" / ".bin"
@@ -106,13 +106,21 @@ def stages() -> list[Stage]:
     return [
         Stage("notebook hygiene", [PY, "tools/nbclean.py", "check"], single),
         Stage("format and lint", [str(BIN / "biome"), "ci", "--colors=off"], single),
+        Stage("python lint", [str(Path(PY).parent / "ruff"), "check", "--no-cache", "tools"], single),
+        Stage(
+            "python format",
+            [str(Path(PY).parent / "ruff"), "format", "--check", "--no-cache", "tools"],
+            single,
+        ),
         Stage("type check", [str(BIN / "tsc"), "-p", "lib/tsconfig.check.json"], single),
         Stage(
             "library tests",
             [*coverage, "node", "--import", "tsx", "--test", "--test-reporter=spec", *lib_test_files()],
             node_test_counts,
         ),
-        Stage("tools tests", [PY, "-m", "pytest", "tools/tests", "-q", "-p", "no:cacheprovider"], pytest_counts),
+        Stage(
+            "tools tests", [PY, "-m", "pytest", "tools/tests", "-q", "-p", "no:cacheprovider"], pytest_counts
+        ),
         Stage("notebooks", [PY, "tools/nbrun.py"], plain_counts),
     ]
 
@@ -142,11 +150,7 @@ def main() -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="stage names to skip")
     args = parser.parse_args()
     os.environ.setdefault("FORCE_COLOR", "0")
-    chosen = [
-        s
-        for s in stages()
-        if (args.only is None or s.name in args.only) and s.name not in args.skip
-    ]
+    chosen = [s for s in stages() if (args.only is None or s.name in args.only) and s.name not in args.skip]
     total_passed = total_failed = 0
     summary = []
     for stage in chosen:
