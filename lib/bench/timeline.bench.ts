@@ -102,7 +102,7 @@ if (!existsSync(compiled)) {
     const tl = new Timeline({ title: "first" });
     tl.span("One", "sleep 1.5 s", 0, 1500, "wait");
     tl.span("Two", "sleep 1.0 s", 0, 1000, "wait");
-    const svg = tl.toSVG({ caption: "Total elapsed time: 1.5 s" });
+    const svg = tl.toSvg({ caption: "Total elapsed time: 1.5 s" });
     process.stdout.write(JSON.stringify({ ms: performance.now() - t0, boot: t0, ok: svg.startsWith("<svg") }));
   `;
   const runs: { ms: number; boot: number; ok: boolean }[] = [];

@@ -36,7 +36,7 @@ import {
  * @module
  */
 
-/** Options for {@link timelineSvg} (and `Timeline.show()` / `toSVG()`). */
+/** Options for {@link timelineSvg} (and `Timeline.show()` / `toSvg()`). */
 export interface TimelineChartOptions {
   /** Width of the image in px (default 640). */
   width?: number;
@@ -55,7 +55,7 @@ export interface TimelineChartOptions {
   xDomain?: readonly [number, number];
   /**
    * Span labels inside the bars (only where they fit). Default: on up to
-   * {@link LABELS_MAX_SPANS} spans, off above (a chart that full has no room for them).
+   * 300 spans, off above (a chart that full has no room for them).
    */
   labels?: boolean;
   /** The colour legend (default true). */
@@ -76,7 +76,7 @@ export interface TimelinesChartOptions extends Omit<TimelineChartOptions, "title
  *
  * @example
  * ```ts
- * timelineSvg(bigRun, { labels: bigRun.spans.length <= LABELS_MAX_SPANS * 2 });
+ * timelineSvg(bigRun, { labels: bigRun.spans.length <= 600 });
  * ```
  */
 export const LABELS_MAX_SPANS = 300;
@@ -94,6 +94,9 @@ export const KIND_COLORS: Readonly<Record<string, string>> = {
   run: "#4269d0",
   wait: "#a9bfe3",
   blocked: "#e8590c",
+  // runPool's outcomes: a failure should look alarming, a cancellation faded.
+  failed: "#d62728",
+  cancelled: "#c4c4c4",
 };
 
 // Further colours for custom kinds, in order of first appearance (from Plot's observable10).
@@ -352,7 +355,7 @@ function checkChartOptions(options: Omit<TimelineChartOptions, "title">): void {
   for (const flag of ["labels", "legend"] as const) {
     const value = options[flag];
     if (value !== undefined && typeof value !== "boolean") {
-      throw argumentError(flag, "true or false", value);
+      throw argumentError(flag, "a boolean", value);
     }
   }
 }

@@ -160,6 +160,8 @@ const KIND_CHARS: Readonly<Record<string, string>> = {
   run: "█",
   wait: "░",
   blocked: "▓",
+  failed: "✗",
+  cancelled: "·",
 };
 
 // Characters for custom kinds, given in order of first appearance (cycling).

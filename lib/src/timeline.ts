@@ -358,10 +358,10 @@ export class Timeline {
    *
    * @example
    * ```ts
-   * writeFileSync("run.svg", tl.toSVG({ caption: "Total elapsed time: 3.2 s" }));
+   * writeFileSync("run.svg", tl.toSvg({ caption: "Total elapsed time: 3.2 s" }));
    * ```
    */
-  toSVG(options?: TimelineChartOptions): string {
+  toSvg(options?: TimelineChartOptions): string {
     return timelineSvg(this, options);
   }
 

@@ -18,7 +18,8 @@ import { expectNumber, expectOptions, expectSignal } from "./errors.js";
  */
 
 /** The longest delay `setTimeout` honours; longer ones silently fire after 1 ms. */
-const MAX_DELAY = 2_147_483_647;
+/** The longest delay `setTimeout` honours (2³¹ − 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_DELAY = 2_147_483_647;
 
 /** Options for {@link sleep}. */
 export interface SleepOptions {

@@ -1,6 +1,7 @@
 import { now as realNow } from "./clock.js";
 import { expectFunction, expectNumber, expectOptions, expectSignal } from "./errors.js";
 import { Timeline, type TimelineOptions } from "./timeline.js";
+import { MAX_DELAY } from "./timers.js";
 
 /**
  * Deterministic time for exercise checks and tests: a clock whose `sleep` takes no real
@@ -146,7 +147,8 @@ export class VirtualClock {
    * ```
    */
   readonly sleep = (ms: number, options: { signal?: AbortSignal } = {}): Promise<void> => {
-    expectNumber("ms", ms, { min: 0 });
+    // The same bound as the real sleep, so an answer that passes here also runs for real.
+    expectNumber("ms", ms, { min: 0, max: MAX_DELAY });
     expectOptions("options", options);
     const signal = expectSignal("signal", options.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -183,7 +185,7 @@ export class VirtualClock {
    * ```
    */
   readonly blockingSleep = (ms: number): void => {
-    expectNumber("ms", ms, { min: 0 });
+    expectNumber("ms", ms, { min: 0, max: MAX_DELAY });
     this.#now += ms;
   };
 

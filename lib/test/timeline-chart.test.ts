@@ -138,7 +138,7 @@ describe("timelineSvg()", () => {
       tl.span("One", "a", 0, 1000 / 3, "wait");
       tl.span("Two", "b", 100, 2000 / 7, "gc");
       tl.mark("One", "m", { at: 250 });
-      process.stdout.write(tl.toSVG());
+      process.stdout.write(tl.toSvg());
     `;
     const child = spawnSync(
       process.execPath,
@@ -154,7 +154,7 @@ describe("timelineSvg()", () => {
     tl.span("Two", "b", 100, 2000 / 7, "gc");
     tl.mark("One", "m", { at: 250 });
     timelineSvg(tl); // an earlier chart in this process must not change the next one
-    assert.equal(child.stdout, tl.toSVG());
+    assert.equal(child.stdout, tl.toSvg());
   });
 
   test("is ONE standalone <svg> root, well-formed XML, no HTML wrapper", () => {
@@ -184,7 +184,7 @@ describe("timelineSvg()", () => {
       const escaped = title.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
       assert.ok(svg.includes(`<title>${escaped}</title>`), `missing the title ${title}`);
     }
-    assert.match(synchronous().toSVG(), /<title>Two · queue empty · mark · at 3.20 s<\/title>/);
+    assert.match(synchronous().toSvg(), /<title>Two · queue empty · mark · at 3.20 s<\/title>/);
     const unlabelled = new Timeline();
     unlabelled.span("A", "", 0, 500, "run");
     assert.match(timelineSvg(unlabelled), /<title>A · run · 0.00–0.50 s<\/title>/);
@@ -306,7 +306,7 @@ describe("timelineSvg()", () => {
     assert.throws(() => timelineSvg(tl, { height: 10.5 }), /`height`/);
     assert.throws(() => timelineSvg(tl, { xDomain: [1, 1] }), /`xDomain`/);
     assert.throws(() => timelineSvg(tl, { labels: "yes" as unknown as boolean }), {
-      message: 'Expected `labels` to be true or false, got "yes"',
+      message: 'Expected `labels` to be a boolean, got "yes"',
     });
     assert.throws(() => timelineSvg(tl, { caption: 3 as unknown as string }), /`caption`/);
     assert.throws(() => timelineSvg(tl, { subtitle: 3 as unknown as string }), /`subtitle`/);

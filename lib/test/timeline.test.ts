@@ -372,7 +372,7 @@ describe("Timeline.toJSON() and Timeline.fromJSON()", () => {
   });
 });
 
-describe("Timeline.toText(), .toSVG() and .show()", () => {
+describe("Timeline.toText(), .toSvg() and .show()", () => {
   function sample(): Timeline {
     const tl = new Timeline({ title: "Queue" });
     tl.span("One", "sleep 1.5 s", 0, 1500, "wait");
@@ -380,11 +380,11 @@ describe("Timeline.toText(), .toSVG() and .show()", () => {
     return tl;
   }
 
-  test("toText() and toSVG() are the text and chart renderings", () => {
+  test("toText() and toSvg() are the text and chart renderings", () => {
     const tl = sample();
     assert.equal(tl.toText({ width: 32 }), timelineText(tl, { width: 32 }));
-    assert.equal(tl.toSVG({ caption: "3.2 s" }), timelineSvg(tl, { caption: "3.2 s" }));
-    assert.match(tl.toSVG(), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal(tl.toSvg({ caption: "3.2 s" }), timelineSvg(tl, { caption: "3.2 s" }));
+    assert.match(tl.toSvg(), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
 
   test("show() sends the chart as an image with the text rendering as plain text", () => {
@@ -403,7 +403,7 @@ describe("Timeline.toText(), .toSVG() and .show()", () => {
     const svg = Buffer.from(/base64,([^"]+)"/.exec(first["text/html"]!)![1]!, "base64").toString(
       "utf8",
     );
-    assert.equal(svg, tl.toSVG({ caption: "Total elapsed time: 3.2 s" }));
+    assert.equal(svg, tl.toSvg({ caption: "Total elapsed time: 3.2 s" }));
     assert.equal(first["text/plain"], `${tl.toText()}\nTotal elapsed time: 3.2 s`);
     assert.equal(second["text/plain"], tl.toText({ title: null, xDomain: [0, 4] }));
   });

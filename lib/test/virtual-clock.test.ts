@@ -114,7 +114,7 @@ describe("VirtualClock.sleep()", () => {
     const clock = new VirtualClock();
     assert.throws(() => clock.sleep(-1), {
       name: "TypeError",
-      message: "Expected `ms` to be a finite number ≥ 0, got -1",
+      message: "Expected `ms` to be a finite number from 0 to 2147483647, got -1",
     });
     assert.throws(() => clock.sleep(1, { signal: "no" as never }), {
       message: 'Expected `signal` to be an AbortSignal, got "no"',
@@ -151,7 +151,7 @@ describe("VirtualClock.blockingSleep()", () => {
   });
   test("rejects bad arguments", () => {
     assert.throws(() => new VirtualClock().blockingSleep(Number.NaN), {
-      message: "Expected `ms` to be a finite number ≥ 0, got NaN",
+      message: "Expected `ms` to be a finite number from 0 to 2147483647, got NaN",
     });
   });
 });
