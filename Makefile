@@ -41,6 +41,7 @@ lib/dist/.built: node_modules/.installed lib/tsconfig.json tsconfig.base.json $(
 
 $(KERNEL): $(VENV)/.installed node_modules/.installed tools/install_kernel.py
 	$(PY) tools/install_kernel.py
+	@touch $@
 
 setup: $(VENV)/.installed node_modules/.installed lib/dist/.built $(KERNEL) ## Install everything that is missing (.venv, node_modules, lib build, kernel)
 

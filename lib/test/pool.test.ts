@@ -3,25 +3,10 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { type PoolContext, type PoolProgress, runPool } from "../src/pool.js";
 import { WorkQueue } from "../src/queue.js";
 import { Timeline } from "../src/timeline.js";
+import { type Deferred, deferred } from "./helpers.js";
 
 /** Lets every pending microtask run (setImmediate comes after the microtask queue drains). */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /**
  * A worker whose items finish only when the test says so: `started` lists what runs (in

@@ -4,26 +4,9 @@ import { type MimeBundle, setDisplaySink } from "../src/display.js";
 import { type Span, Timeline, type TimelineJSON } from "../src/timeline.js";
 import { timelineSvg } from "../src/timeline-chart.js";
 import { timelineText } from "../src/timeline-text.js";
+import { deferred, fakeClock } from "./helpers.js";
 
 /** A clock that only moves when told, starting at 1000 ms (so the origin is not 0). */
-function fakeClock() {
-  let t = 1000;
-  const clock = () => t;
-  clock.advance = (ms: number) => {
-    t += ms;
-  };
-  return clock;
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const brief = (s: Span) => `${s.lane}:${s.label}:${s.start}-${s.end}:${s.kind}`;
 

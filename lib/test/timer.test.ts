@@ -2,16 +2,9 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import { formatElapsed, Timer, TimerError, Timers } from "../src/timer.js";
 import { blockingSleep } from "../src/timers.js";
+import { deferred, fakeClock } from "./helpers.js";
 
 /** A clock that only moves when told: `clock.advance(1500)` is 1.5 s later. */
-function fakeClock(start = 1000) {
-  let t = start;
-  const clock = () => t;
-  clock.advance = (ms: number) => {
-    t += ms;
-  };
-  return clock;
-}
 
 /** A logger that keeps what it is given. */
 function collect() {
@@ -20,17 +13,6 @@ function collect() {
     lines.push(text);
   };
   return { lines, logger };
-}
-
-/** A promise with its resolve and reject at hand (no Promise.withResolvers on Node 20). */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 beforeEach(() => {
