@@ -59,7 +59,7 @@ bench: setup ## Run the library's benchmarks (prints one line per target, ok or 
 	node --expose-gc --import tsx lib/bench/run.ts
 
 html: setup ## Render every notebook, executed with its plots, to build/html
-	$(PY) tools/html.py
+	$(PY) tools/render_html.py
 
 progress: lib/dist/.built ## Show every exercise of the course and whether you passed it
 	@node lib/dist/bin/progress.js

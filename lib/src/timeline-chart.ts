@@ -365,6 +365,25 @@ interface Section {
   title: string | undefined;
 }
 
+// Average width of a 12 px system-ui character, generous so a wrapped line never overflows.
+const CAPTION_CHAR_WIDTH = 6.8;
+
+/** Splits text at spaces into lines of at most `max` characters (a longer word stands alone). */
+export function wrapText(content: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of content.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** Lays out title, legend, one chart per section on one x scale, and the caption. */
 function compose(
   sections: Section[],
@@ -415,8 +434,15 @@ function compose(
     y += panel.height;
   }
   if (options.caption) {
-    parts.push(text(PAD, y + 14, options.caption, 'font-size="12"'));
-    y += 20;
+    // SVG text does not wrap: break the caption into lines that fit the width.
+    for (const line of wrapText(
+      options.caption,
+      Math.floor((width - 2 * PAD) / CAPTION_CHAR_WIDTH),
+    )) {
+      parts.push(text(PAD, y + 14, line, 'font-size="12"'));
+      y += 17;
+    }
+    y += 3;
   }
   const height = y + PAD;
   const svg =

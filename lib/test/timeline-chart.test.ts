@@ -13,6 +13,7 @@ import {
   showTimelines,
   timelineSvg,
   timelinesSvg,
+  wrapText,
 } from "../src/timeline-chart.js";
 import { timelineText } from "../src/timeline-text.js";
 
@@ -411,5 +412,34 @@ describe("showTimelines()", () => {
       ].join("\n"),
     );
     assert.match(bundle["text/plain"]!, /^Asynchronous$/m);
+  });
+});
+
+describe("wrapText()", () => {
+  test("breaks at spaces so no line is longer than the limit", () => {
+    assert.deepEqual(wrapText("the same 3.2 s of waiting, drawn twice", 16), [
+      "the same 3.2 s",
+      "of waiting,",
+      "drawn twice",
+    ]);
+  });
+  test("a word longer than the limit stands on its own line", () => {
+    assert.deepEqual(wrapText("a supercalifragilistic word", 8), [
+      "a",
+      "supercalifragilistic",
+      "word",
+    ]);
+  });
+  test("a long caption becomes several <text> lines inside the width", () => {
+    const tl = new Timeline({ clock: () => 0 });
+    tl.span("One", "x", 0, 1000, "wait");
+    const caption = "word ".repeat(60).trim();
+    const svg = timelineSvg(tl, { caption, width: 320 });
+    const lines = [...svg.matchAll(/<text[^>]*font-size="12"[^>]*>([^<]*)<\/text>/g)].map(
+      (m) => m[1]!,
+    );
+    assert.ok(lines.length >= 6, `expected the caption on several lines, got ${lines.length}`);
+    assert.equal(lines.join(" "), caption);
+    for (const line of lines) assert.ok(line.length * 6.8 <= 320 - 2 * 8 + 6.8, line);
   });
 });

@@ -6,10 +6,9 @@ import base64
 import re
 from pathlib import Path
 
-import nbformat
 import nbrun
+import render_html
 from conftest import ROOT
-from nbconvert import HTMLExporter
 
 WELCOME = ROOT / "notebooks" / "00-welcome.ipynb"
 IMG = re.compile(r'<img[^>]*\ssrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
@@ -25,7 +24,9 @@ def test_welcome_runs_under_20_s_and_its_timelines_show_in_the_html_export(
     assert cells_seconds < 20, f"00-welcome's cells took {cells_seconds:.1f} s (limit 20 s)"
 
     executed = tmp_path / "notebooks" / "00-welcome.ipynb"
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    page = render_html.to_html(executed, executed_root=tmp_path, html_root=tmp_path / "html")
+    assert page == tmp_path / "html" / "00-welcome.html"
+    body = page.read_text(encoding="utf-8")
     images = IMG.findall(body)
     assert len(images) >= 2, "expected the two timelines of 00-welcome as <img> data URIs"
     svg = base64.b64decode(images[0]).decode("utf-8")

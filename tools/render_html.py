@@ -18,13 +18,13 @@ EXECUTED = ROOT / "build" / "executed"
 HTML = ROOT / "build" / "html"
 
 
-def to_html(executed: Path) -> Path:
-    """Convert one executed notebook; returns the HTML file written."""
+def to_html(executed: Path, executed_root: Path = EXECUTED, html_root: Path = HTML) -> Path:
+    """Convert one executed notebook (under executed_root/notebooks); returns the HTML file."""
     import nbformat
     from nbconvert import HTMLExporter  # imported here: it takes a second to load
 
-    relative = executed.relative_to(EXECUTED / "notebooks")
-    target = (HTML / relative).with_suffix(".html")
+    relative = executed.relative_to(executed_root / "notebooks")
+    target = (html_root / relative).with_suffix(".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
     target.write_text(body, encoding="utf-8")
