@@ -60,7 +60,15 @@ function tslabWriter(): TslabWriter | undefined {
   return loaded?.lastWriteDisplayData ?? undefined;
 }
 
-/** True when output goes to a notebook (a tslab kernel, or a sink set for tests). */
+/**
+ * True when output goes to a notebook (a tslab kernel, or a sink set for tests), like
+ * checking for `get_ipython()` in Python.
+ *
+ * @example
+ * ```ts
+ * console.log(inNotebook() ? "rich output" : "plain text"); // "plain text" in a script
+ * ```
+ */
 export function inNotebook(): boolean {
   return overrideSink !== undefined || tslabWriter() !== undefined;
 }
@@ -171,7 +179,14 @@ function svgSize(svg: string): string {
   return w && h ? ` ${w}×${h}` : "";
 }
 
-/** The bundle `showSvg` sends: an `<img>` with the SVG inline as base64, and text. */
+/**
+ * The bundle `showSvg` sends: an `<img>` with the SVG inline as base64, and text.
+ *
+ * @example
+ * ```ts
+ * Object.keys(svgBundle("<svg/>", { text: "empty" })); // ["text/html", "text/plain"]
+ * ```
+ */
 export function svgBundle(svg: string, options: ShowOptions = {}): MimeBundle {
   expectOptions("options", options);
   const text = options.text ?? `[SVG image${svgSize(svg)}: open this in a notebook to see it]`;

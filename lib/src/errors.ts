@@ -11,7 +11,15 @@
  * @module
  */
 
-/** Shows a value the way an error message should: short, typed, never `[object Object]`. */
+/**
+ * Shows a value the way an error message should: short, typed, never `[object Object]`.
+ *
+ * @example
+ * ```ts
+ * describeValue("x"); // '"x"'
+ * describeValue(new Map()); // "a Map"
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {
     const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
@@ -29,7 +37,15 @@ export function describeValue(value: unknown): string {
   return name && name !== "Object" ? `a ${name}` : "an object";
 }
 
-/** Builds the one error shape of the library: ``Expected `name` to be <what>, got <value>``. */
+/**
+ * Builds the one error shape of the library: ``Expected `name` to be <what>, got <value>``.
+ *
+ * @example
+ * ```ts
+ * throw argumentError("sink", "a function", null);
+ * // TypeError: Expected `sink` to be a function, got null
+ * ```
+ */
 export function argumentError(name: string, expected: string, value: unknown): TypeError {
   return new TypeError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
 }

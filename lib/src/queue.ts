@@ -198,6 +198,17 @@ function optionsSignal(options: QueueWaitOptions | undefined): AbortSignal | und
  * - `close()`: every later `put` rejects with {@link QueueClosedError}; waiting putters
  *   reject too, their items not enqueued (the caller still holds them); getters drain the
  *   items left, then reject with `QueueClosedError` (and iterators end) once it is empty.
+ *
+ * @example
+ * ```ts
+ * const queue = new WorkQueue<number>({ capacity: 2 }); // like asyncio.Queue(maxsize=2)
+ * const consumer = (async () => {
+ *   for await (const item of queue) console.log("got", item);
+ * })();
+ * for (const item of [1, 2, 3]) await queue.put(item); // waits while the queue is full
+ * queue.close();
+ * await consumer; // got 1, got 2, got 3
+ * ```
  */
 export class WorkQueue<T> implements AsyncIterable<T> {
   readonly #capacity: number;

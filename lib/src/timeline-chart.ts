@@ -368,7 +368,14 @@ interface Section {
 // Average width of a 12 px system-ui character, generous so a wrapped line never overflows.
 const CAPTION_CHAR_WIDTH = 6.8;
 
-/** Splits text at spaces into lines of at most `max` characters (a longer word stands alone). */
+/**
+ * Splits text at spaces into lines of at most `max` characters (a longer word stands alone).
+ *
+ * @example
+ * ```ts
+ * wrapText("one two three", 7); // ["one two", "three"]
+ * ```
+ */
 export function wrapText(content: string, max: number): string[] {
   const lines: string[] = [];
   let line = "";

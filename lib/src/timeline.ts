@@ -115,7 +115,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** Records spans and marks on one clock; see the module documentation. */
+/**
+ * Records spans and marks on one clock; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * const tl = new Timeline({ title: "Two waits" });
+ * await Promise.all([tl.time("One", "sleep", sleep(60)), tl.time("Two", "sleep", sleep(40))]);
+ * console.log(tl.toText()); // two overlapping lanes, about 0.06 s in all
+ * tl.show(); // the chart, in a notebook
+ * ```
+ */
 export class Timeline {
   /** The title shown when drawn. */
   title: string | undefined;
