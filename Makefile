@@ -47,8 +47,8 @@ setup: $(VENV)/.installed node_modules/.installed lib/dist/.built $(KERNEL) ## I
 
 # --- the two commands -------------------------------------------------------------
 
-lab: setup ## Open the course in JupyterLab on 127.0.0.1 (prints the URL)
-	$(PY) tools/lab.py
+lab: setup ## Open the course in JupyterLab on 127.0.0.1 (prints the URL; LAB_ARGS="--port 8899")
+	$(PY) tools/lab.py $(LAB_ARGS)
 
 test: setup ## Run every test and execute every notebook; ends with "N passed, N failed"
 	$(PY) tools/test_all.py
