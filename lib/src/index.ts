@@ -41,5 +41,5 @@ export {
   timelineText,
 } from "./timeline-text.js";
 export * from "./timer.js";
-export * from "./timers.js";
+export { blockingSleep, MAX_DELAY, type SleepOptions, sleep } from "./timers.js";
 export { type RunResult, VirtualClock, type VirtualClockOptions } from "./virtual-clock.js";

@@ -28,6 +28,21 @@ export interface SleepOptions {
 }
 
 /**
+ * Checks the arguments every sleep takes (this one and the exercise checker's virtual
+ * one), so both refuse the same input the same way; returns the signal, if any.
+ *
+ * @example
+ * ```ts
+ * checkSleepArguments(-1, {}); // TypeError: Expected `ms` to be a finite number from 0 to 2147483647, got -1
+ * ```
+ */
+export function checkSleepArguments(ms: number, options: SleepOptions): AbortSignal | undefined {
+  expectNumber("ms", ms, { min: 0, max: MAX_DELAY });
+  expectOptions("options", options);
+  return expectSignal("signal", options.signal);
+}
+
+/**
  * Waits `ms` milliseconds without blocking: returns a promise that resolves after the
  * delay while the event loop keeps running other tasks. Like Python's
  * `await asyncio.sleep(seconds)` (but in ms) and `setTimeout(ms)` from
@@ -46,9 +61,7 @@ export interface SleepOptions {
  * ```
  */
 export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
-  expectNumber("ms", ms, { min: 0, max: MAX_DELAY });
-  expectOptions("options", options);
-  const signal = expectSignal("signal", options.signal);
+  const signal = checkSleepArguments(ms, options);
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
     // Exactly one of the two callbacks runs, and each removes what the other needed.
